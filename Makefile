@@ -121,7 +121,7 @@ qemu-nox-gdb: kernel fs .gdbinit
 # ---------------------------------------------------------------------------
 # Testing: the driver is a chunk of the testing chapter.
 
-test: deps-run deps-book kernel fs
+test: deps-run deps-book kernel fs pdf
 	@python3 $(SRC)/test/runtests.py --cpus "1 2"
 
 clean:
