@@ -51,7 +51,8 @@ OBJCOPY := objcopy
 CFLAGS  := -m32 -std=gnu99 -O2 -Wall -Werror -MMD -MP -fno-pic -fno-pie \
            -static -fno-builtin -fno-strict-aliasing -fno-stack-protector \
            -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-           -fcf-protection=none -nostdinc -ggdb -I$(SRC)/include
+           -fcf-protection=none --param=min-pagesize=0 -nostdinc -ggdb \
+           -I$(SRC)/include
 ASFLAGS := -m32 -Wa,--32 -Werror -MMD -MP -fno-pic -fno-pie -ggdb \
            -nostdinc -I$(SRC)/include
 LDFLAGS := -m elf_i386 --fatal-warnings -z noexecstack
