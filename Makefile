@@ -15,6 +15,7 @@ DEPS_BOOK := texlive-latex-base texlive-latex-recommended texlive-pictures \
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := all
+.SECONDARY:             # keep intermediate objects: no needless rebuilds
 .PHONY: all deps deps-run deps-book kernel fs pdf qemu qemu-nox qemu-gdb \
         qemu-nox-gdb test bench clean
 
@@ -57,10 +58,18 @@ ASFLAGS := -m32 -Wa,--32 -Werror -MMD -MP -fno-pic -fno-pie -ggdb \
            -nostdinc -I$(SRC)/include
 LDFLAGS := -m elf_i386 --fatal-warnings -z noexecstack
 
-KSRC := $(filter %.c %.S,$(ROOTS:%=$(SRC)/%))
-KOBJ := $(patsubst $(SRC)/%,$(OBJ)/%.o,$(filter $(SRC)/kernel/%,$(KSRC)))
+# What to build comes from the list of roots (ROOTS, from tangle.mk).
+ALLSRC := $(ROOTS:%=$(SRC)/%)
+KSRC   := $(filter $(SRC)/kernel/%.c $(SRC)/kernel/%.S,$(ALLSRC))
+KOBJ   := $(patsubst $(SRC)/%,$(OBJ)/%.o,$(KSRC))
 # entry.S must be first: the linker places the kernel's entry at the front.
-KOBJ := $(filter %/entry.S.o,$(KOBJ)) $(filter-out %/entry.S.o,$(KOBJ))
+KOBJ   := $(filter %/entry.S.o,$(KOBJ)) $(filter-out %/entry.S.o,$(KOBJ))
+ULIBSRC := $(filter $(SRC)/user/lib/%.c $(SRC)/user/lib/%.S,$(ALLSRC))
+ULIB    := $(patsubst $(SRC)/%,$(OBJ)/%.o,$(ULIBSRC))
+UPROGSRC := $(filter-out $(SRC)/user/lib/%,$(filter $(SRC)/user/%.c,$(ALLSRC)))
+UPROGS  := $(patsubst $(SRC)/user/%.c,$(OUT)/fsroot/%,$(UPROGSRC))
+# Homework: make EXTRA="a.c b.c" puts extra programs on the file system.
+EXTRAPROGS := $(foreach f,$(EXTRA),$(OUT)/fsroot/$(basename $(notdir $(f))))
 
 $(OBJ)/%.c.o: $(SRC)/%.c
 	@mkdir -p $(@D)
@@ -81,8 +90,23 @@ $(OUT)/bootblock: $(OBJ)/boot/bootasm.S.o $(OBJ)/boot/bootmain.c.o
 	@cp $(OBJ)/bootblock.text $@.tmp && truncate -s 510 $@.tmp && \
 	 printf '\125\252' >> $@.tmp && mv $@.tmp $@
 
-$(OUT)/kernel: $(KOBJ) $(SRC)/kernel/kernel.ld
-	$(LD) $(LDFLAGS) -T $(SRC)/kernel/kernel.ld -o $@ $(KOBJ)
+# Two flat binaries ride inside the kernel: the first user program and
+# the start-up code of the other processors.  ld -b binary names their
+# symbols after the file: _binary_initcode_start, _binary_entryother_size.
+$(OBJ)/blob/initcode: $(OBJ)/user/initcode.S.o
+	@mkdir -p $(@D)
+	$(LD) $(LDFLAGS) -e start -Ttext 0 -o $@.elf $<
+	$(OBJCOPY) -S -O binary -j .text $@.elf $@
+$(OBJ)/blob/entryother: $(OBJ)/boot/entryother.S.o
+	@mkdir -p $(@D)
+	$(LD) $(LDFLAGS) -e start -Ttext 0x7000 -o $@.elf $<
+	$(OBJCOPY) -S -O binary -j .text $@.elf $@
+$(OBJ)/blobs.o: $(OBJ)/blob/initcode $(OBJ)/blob/entryother
+	cd $(OBJ)/blob && $(LD) -m elf_i386 -z noexecstack -r -b binary \
+	  -o ../blobs.o initcode entryother
+
+$(OUT)/kernel: $(KOBJ) $(OBJ)/blobs.o $(SRC)/kernel/kernel.ld
+	$(LD) $(LDFLAGS) -T $(SRC)/kernel/kernel.ld -o $@ $(KOBJ) $(OBJ)/blobs.o
 	objdump -S $@ > $(OUT)/kernel.asm
 	nm -n $@ > $(OUT)/kernel.sym
 
@@ -92,8 +116,35 @@ $(OUT)/xv6.img: $(OUT)/bootblock $(OUT)/kernel
 	dd if=$(OUT)/kernel of=$@.tmp seek=1 conv=notrunc status=none
 	mv $@.tmp $@
 
+# User programs: each user/NAME.c root becomes /NAME on the file system.
+ULD := $(LD) $(LDFLAGS) -T $(SRC)/user/user.ld -e main
+# The file system gets a copy without debugging information (it must fit
+# in FSSIZE blocks); gdb can read the symbols from out/obj/user/NAME.elf.
+$(OUT)/fsroot/%: $(OBJ)/user/%.c.o $(ULIB) $(SRC)/user/user.ld
+	@mkdir -p $(@D)
+	$(ULD) -o $(OBJ)/user/$*.elf $< $(ULIB)
+	$(OBJCOPY) --strip-debug $(OBJ)/user/$*.elf $@
+define extra-program
+$(OBJ)/extra/$(basename $(notdir $(1))).o: $(1) $(OUT)/roots.mk
+	@mkdir -p $$(@D)
+	$(CC) $(CFLAGS) -c -o $$@ $$<
+$(OUT)/fsroot/$(basename $(notdir $(1))): $(OBJ)/extra/$(basename $(notdir $(1))).o $(ULIB)
+	@mkdir -p $$(@D)
+	$(ULD) -o $$@.elf $$< $(ULIB)
+	$(OBJCOPY) --strip-debug $$@.elf $$@ && rm -f $$@.elf
+endef
+$(foreach f,$(EXTRA),$(eval $(call extra-program,$(f))))
+
+# mkfs runs on the build machine: host compiler, the book's headers
+# reached only by #include "..." (-iquote), so that <fcntl.h> is the host's.
+$(OUT)/mkfs: $(SRC)/tools/mkfs.c
+	gcc -O2 -Wall -Werror -iquote $(SRC)/include -o $@ $<
+
+$(OUT)/fs.img: $(OUT)/mkfs $(UPROGS) $(EXTRAPROGS)
+	$(OUT)/mkfs $@.tmp $(UPROGS) $(EXTRAPROGS) && mv $@.tmp $@
+
 kernel: $(OUT)/xv6.img
-fs:
+fs: $(OUT)/fs.img
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
 
@@ -101,8 +152,11 @@ fs:
 # Running.
 
 QEMU     := qemu-system-i386
-QEMUOPTS := -no-reboot -smp $(CPUS) -m 512 \
-            -drive file=$(OUT)/xv6.img,index=0,media=disk,format=raw
+# One socket per CPU: with several cores in one socket, SeaBIOS lists only
+# the first in the MP table (see the chapter on multiprocessors).
+QEMUOPTS := -no-reboot -smp $(CPUS),sockets=$(CPUS),cores=1,threads=1 -m 512 \
+            -drive file=$(OUT)/xv6.img,index=0,media=disk,format=raw \
+            -drive file=$(OUT)/fs.img,index=1,media=disk,format=raw
 GDBPORT  := $(shell expr `id -u` % 5000 + 25000)
 
 qemu: kernel fs
@@ -124,6 +178,9 @@ qemu-nox-gdb: kernel fs .gdbinit
 
 test: deps-run deps-book kernel fs pdf
 	@python3 $(SRC)/test/runtests.py --cpus "1 2"
+
+bench: deps-run deps-book kernel fs
+	@python3 $(SRC)/test/bench.py
 
 clean:
 	rm -rf $(OUT) .gdbinit

@@ -22,6 +22,8 @@ awk ' \
       while (match(s, /<<[^>]*>>/)) { n = substr(s, RSTART + 2, RLENGTH - 4); \
           if (!(n in use)) use[n] = FILENAME ":" FNR; s = substr(s, RSTART + RLENGTH) } } \
   /\t/ { print FILENAME ":" FNR ": error: tab character (indent with spaces)"; bad = 1 } \
+  incode && length($$0) > 80 { \
+      print FILENAME ":" FNR ": error: code line longer than 80 columns"; bad = 1 } \
   END { for (n in use) if (!(n in def)) { \
           print use[n] ": error: chunk <<" n ">> is used but never defined"; bad = 1 } \
         for (n in def) if (!(n in use) && !isroot(n)) { \
@@ -32,7 +34,7 @@ endef
 $(OUT)/roots.mk: $(CHAPTERS) tangle.mk | deps-run
 	@mkdir -p $(SRC)
 	@$(check-chunks)
-	@noroots $(CHAPTERS) | sed -n 's/^<<\(.*\)>>$$/\1/p' | sort > $@.list
+	@noroots $(CHAPTERS) | sed -n 's/^<<\(.*\)>>$$/\1/p' | grep -E '^[A-Za-z0-9_./-]+$$' | sort > $@.list
 	@while read -r root; do \
 	  case "$$root" in *.c|*.h|*.S) line=-L ;; *) line= ;; esac; \
 	  mkdir -p "$(SRC)/$$(dirname "$$root")"; \
