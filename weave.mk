@@ -33,7 +33,8 @@ $(OUT)/book.pdf: $(TEX)/chapters.tex $(FIGURES) $(BOOKTEX) | deps-book
 	@cd $(TEX) && TEXINPUTS=.:../../book:../../figures: \
 	  latexmk -pdf -interaction=nonstopmode -halt-on-error -silent \
 	  book.tex > latexmk.out 2>&1 \
-	  || { tail -40 latexmk.out; grep -A5 '^!' book.log; exit 1; }
+	  || { tail -40 latexmk.out; grep -A5 '^!' book.log; \
+	       rm -f book.fdb_latexmk; exit 1; }
 	@if grep -E 'undefined|Overfull \\hbox' $(TEX)/book.log | grep -v 'Font' ; then \
 	  echo "weave: the book has undefined references or overfull lines" >&2; \
 	  exit 1; fi
