@@ -4,7 +4,11 @@
 # out/src/kernel/proc.c.  C, headers and assembly carry #line directives
 # that point back at the chapter, so compiler errors and gdb name the .nw
 # line.  Every file passes through cpif, which leaves a file alone when its
-# text is unchanged: a prose-only edit recompiles nothing.
+# text is unchanged.  Prose added above a chunk shifts the chunk's #line
+# numbers without changing its code; then the file is rewritten (so the
+# next compiler error names the right line) but keeps its old time stamp,
+# so a prose-only edit recompiles nothing.  (Until the file is next
+# compiled, gdb's line numbers for it lag behind by the lines added.)
 #
 # The generated out/roots.mk lists the roots for the Makefile (ROOTS).  Make
 # rebuilds it whenever a chapter changes and then re-reads the makefiles.
@@ -40,11 +44,19 @@ $(OUT)/roots.mk: $(CHAPTERS) tangle.mk | deps-run
 	  mkdir -p "$(SRC)/$$(dirname "$$root")"; \
 	  notangle $$line -R"$$root" $(CHAPTERS) > $@.out 2> $@.err; \
 	  if [ -s $@.err ]; then cat $@.err >&2; rm -f $@.out; exit 1; fi; \
-	  cpif "$(SRC)/$$root" < $@.out; \
+	  dst="$(SRC)/$$root"; \
+	  if [ -n "$$line" ] && [ -f "$$dst" ] && ! cmp -s $@.out "$$dst"; then \
+	    grep -v '^#line' $@.out > $@.new; grep -v '^#line' "$$dst" > $@.old; \
+	    if cmp -s $@.new $@.old; then \
+	      cp $@.out "$$dst.tmp"; touch -r "$$dst" "$$dst.tmp"; mv "$$dst.tmp" "$$dst"; \
+	      rm -f $@.new $@.old; continue; \
+	    fi; \
+	  fi; \
+	  cpif "$$dst" < $@.out; \
 	done < $@.list
 	@echo "ROOTS := $$(tr '\n' ' ' < $@.list)" > $@.tmp
 	@echo "tangle: $$(wc -l < $@.list) files in $(SRC)"
-	@rm -f $@.out $@.err $@.list
+	@rm -f $@.out $@.err $@.list $@.new $@.old
 	@mv $@.tmp $@
 
 .PHONY: tangle
