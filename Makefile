@@ -8,36 +8,53 @@ SRC    := $(OUT)/src
 OBJ    := $(OUT)/obj
 CHAPTERS := $(sort $(wildcard chapters/*.nw))
 
-# Packages: booting needs only the first list; the book needs the second too.
-DEPS_RUN  := noweb gcc gcc-multilib make qemu-system-x86 python3
-DEPS_BOOK := texlive-latex-base texlive-latex-recommended texlive-pictures \
-             texlive-fonts-recommended lmodern latexmk pandoc poppler-utils
+# What the build runs, and the Debian package that provides each: a
+# command on the PATH, gcc-m32 (gcc compiles for 32-bit x86), or a TeX
+# file that kpsewhich must find.  Booting needs only the first list; the
+# book needs the second too.  (pandoc will join when the HTML edition does.)
+NEED_RUN  := notangle:noweb gcc:gcc gcc-m32:gcc-multilib ld:binutils \
+             qemu-system-i386:qemu-system-x86 python3:python3
+NEED_BOOK := pdflatex:texlive-latex-base latexmk:latexmk \
+             booktabs.sty:texlive-latex-recommended tikz.sty:texlive-pictures \
+             lmodern.sty:lmodern noweb.sty:noweb pdfinfo:poppler-utils
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := all
-.SECONDARY:             # keep intermediate objects: no needless rebuilds
 .PHONY: all deps deps-run deps-book kernel fs pdf qemu qemu-nox qemu-gdb \
         qemu-nox-gdb test bench clean
 
 all: kernel fs pdf
 
-# install-missing PKG... : install with apt-get whatever dpkg does not know.
-define install-missing
-	@missing=""; for p in $(1); do \
-	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "deps: installing$$missing"; \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
-	  || { echo "deps: could not install$$missing" >&2; exit 1; }; fi
+# need CHECK:PACKAGE... : look for each thing the build runs; only when
+# something is missing, install its package with apt-get, or say what to
+# install where there is no apt-get.  The tools are checked, not dpkg's
+# records, so a host whose tools came from elsewhere builds as well.
+define need
+	@have() { case "$$1" in \
+	  *.sty) kpsewhich "$$1" >/dev/null 2>&1 ;; \
+	  gcc-m32) echo 'int x;' | gcc -m32 -x c -c -o /dev/null - \
+	             >/dev/null 2>&1 ;; \
+	  *) command -v "$$1" >/dev/null 2>&1 ;; esac; }; \
+	missing() { for n in $(1); do have $${n%%:*} || echo $${n#*:}; done \
+	            | sort -u | tr '\n' ' '; }; \
+	m=$$(missing); [ -z "$$m" ] && exit 0; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "deps: missing $$m(Debian package names); install them" >&2; \
+	  exit 1; fi; \
+	echo "deps: installing $$m"; \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends $$m >/dev/null \
+	  || { echo "deps: could not install $$m" >&2; exit 1; }; \
+	m=$$(missing); [ -z "$$m" ] || \
+	  { echo "deps: still missing after installing: $$m" >&2; exit 1; }
 endef
 
 deps: deps-run deps-book
 deps-run:
-	$(call install-missing,$(DEPS_RUN))
+	$(call need,$(NEED_RUN))
 deps-book:
-	$(call install-missing,$(DEPS_BOOK))
+	$(call need,$(NEED_BOOK))
 
 include tangle.mk
 include weave.mk
@@ -65,11 +82,23 @@ KOBJ   := $(patsubst $(SRC)/%,$(OBJ)/%.o,$(KSRC))
 # entry.S must be first: the linker places the kernel's entry at the front.
 KOBJ   := $(filter %/entry.S.o,$(KOBJ)) $(filter-out %/entry.S.o,$(KOBJ))
 ULIBSRC := $(filter $(SRC)/user/lib/%.c $(SRC)/user/lib/%.S,$(ALLSRC))
-ULIB    := $(patsubst $(SRC)/%,$(OBJ)/%.o,$(ULIBSRC))
+# The test harness (user/lib/utest*) is linked only into the programs
+# that include utest.h, so that any other program may define a fail().
+ULIBALL  := $(patsubst $(SRC)/%,$(OBJ)/%.o,$(ULIBSRC))
+UHARNESS := $(filter $(OBJ)/user/lib/utest%,$(ULIBALL))
+ULIB     := $(filter-out $(UHARNESS),$(ULIBALL))
 UPROGSRC := $(filter-out $(SRC)/user/lib/%,$(filter $(SRC)/user/%.c,$(ALLSRC)))
 UPROGS  := $(patsubst $(SRC)/user/%.c,$(OUT)/fsroot/%,$(UPROGSRC))
-# Homework: make EXTRA="a.c b.c" puts extra programs on the file system.
-EXTRAPROGS := $(foreach f,$(EXTRA),$(OUT)/fsroot/$(basename $(notdir $(f))))
+# include-harness SOURCES: those of the sources that include utest.h.
+include-harness = \
+  $(if $(strip $(1)),$(shell grep -lE '^ *.include +"utest\.h"' $(1)))
+# Homework: make EXTRA="a.c b.c" builds out/extra/a and out/extra/b and
+# puts them on the file system, where one named like a book program
+# replaces the book's.
+EXTRANAMES := $(basename $(notdir $(EXTRA)))
+EXTRAPROGS := $(EXTRANAMES:%=$(OUT)/extra/%)
+REPLACED   := $(filter $(EXTRANAMES:%=$(OUT)/fsroot/%),$(UPROGS))
+FSFILES    := $(filter-out $(REPLACED),$(UPROGS)) $(EXTRAPROGS)
 
 $(OBJ)/%.c.o: $(SRC)/%.c
 	@mkdir -p $(@D)
@@ -120,35 +149,50 @@ $(OUT)/xv6.img: $(OUT)/bootblock $(OUT)/kernel
 ULD := $(LD) $(LDFLAGS) -T $(SRC)/user/user.ld -e main
 # The file system gets a copy without debugging information (it must fit
 # in FSSIZE blocks); gdb can read the symbols from out/obj/user/NAME.elf.
-$(OUT)/fsroot/%: $(OBJ)/user/%.c.o $(ULIB) $(SRC)/user/user.ld
+# (A static pattern rule, so that make keeps the objects: they are not
+# intermediate files, and nothing needs .SECONDARY.)
+$(UPROGS): $(OUT)/fsroot/%: $(OBJ)/user/%.c.o $(ULIB) $(SRC)/user/user.ld
 	@mkdir -p $(@D)
-	$(ULD) -o $(OBJ)/user/$*.elf $< $(ULIB)
+	$(ULD) -o $(OBJ)/user/$*.elf $(filter %.o,$^)
 	$(OBJCOPY) --strip-debug $(OBJ)/user/$*.elf $@
+UTESTPROGS := $(patsubst $(SRC)/user/%.c,$(OUT)/fsroot/%,\
+                $(call include-harness,$(UPROGSRC)))
+$(UTESTPROGS): $(UHARNESS)
+
+# extra-program FILE NAME: compile a student's FILE into out/extra/NAME.
+# Its headers come from its dependency file, like every object's.
 define extra-program
-$(OBJ)/extra/$(basename $(notdir $(1))).o: $(1) $(OUT)/roots.mk
+$(OBJ)/extra/$(2).o: $(1) | $(OUT)/roots.mk
 	@mkdir -p $$(@D)
 	$(CC) $(CFLAGS) -c -o $$@ $$<
-$(OUT)/fsroot/$(basename $(notdir $(1))): $(OBJ)/extra/$(basename $(notdir $(1))).o $(ULIB)
+$(OUT)/extra/$(2): $(OBJ)/extra/$(2).o $(ULIB) \
+  $(if $(call include-harness,$(1)),$(UHARNESS)) $(SRC)/user/user.ld
 	@mkdir -p $$(@D)
-	$(ULD) -o $$@.elf $$< $(ULIB)
-	$(OBJCOPY) --strip-debug $$@.elf $$@ && rm -f $$@.elf
+	$(ULD) -o $(OBJ)/extra/$(2).elf $$(filter %.o,$$^)
+	$(OBJCOPY) --strip-debug $(OBJ)/extra/$(2).elf $$@
 endef
-$(foreach f,$(EXTRA),$(eval $(call extra-program,$(f))))
+$(foreach f,$(EXTRA),\
+  $(eval $(call extra-program,$(f),$(basename $(notdir $(f))))))
 
 # mkfs runs on the build machine: host compiler, the book's headers
-# reached only by #include "..." (-iquote), so that <fcntl.h> is the host's.
+# reached only by #include "..." (-iquote), so that <fcntl.h> is the
+# host's.  Its dependency file names the headers, so that changing
+# NDIRECT, DIRSIZ or FSSIZE rebuilds it, and then the image.
 $(OUT)/mkfs: $(SRC)/tools/mkfs.c
-	gcc -O2 -Wall -Werror -iquote $(SRC)/include -o $@ $<
+	@mkdir -p $(OBJ)/tools
+	gcc -O2 -Wall -Werror -MMD -MP -MF $(OBJ)/tools/mkfs.d -MT $@ \
+	  -iquote $(SRC)/include -o $@ $<
 
-# The list of programs is itself a prerequisite: dropping EXTRA rebuilds
-# fs.img without the extra programs.
-$(OUT)/fsprogs: FORCE
+# The list of files is itself a prerequisite: dropping EXTRA rebuilds
+# fs.img without the extra programs (and with the book's own again).
+$(OUT)/fsfiles: FORCE
 	@mkdir -p $(OUT)
-	@echo "$(UPROGS) $(EXTRAPROGS)" | cmp -s - $@ || \
-	  echo "$(UPROGS) $(EXTRAPROGS)" > $@
+	@echo "$(FSFILES)" | cmp -s - $@ || echo "$(FSFILES)" > $@
 
-$(OUT)/fs.img: $(OUT)/mkfs $(UPROGS) $(EXTRAPROGS) $(OUT)/fsprogs
-	$(OUT)/mkfs $@.tmp $(UPROGS) $(EXTRAPROGS) && mv $@.tmp $@
+$(OUT)/fs.img: $(OUT)/mkfs $(UPROGS) $(EXTRAPROGS) $(OUT)/fsfiles
+	@$(foreach p,$(notdir $(REPLACED)),\
+	  echo "fs: EXTRA's $(p) replaces the book's $(p)";)
+	$(OUT)/mkfs $@.tmp $(FSFILES) && mv $@.tmp $@
 
 kernel: $(OUT)/xv6.img
 fs: $(OUT)/fs.img
