@@ -21,7 +21,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := all
 .PHONY: all deps deps-run deps-book kernel fs pdf qemu qemu-nox qemu-gdb \
-        qemu-nox-gdb test bench clean
+        qemu-nox-gdb test test-long test-mutants bench clean
 
 all: kernel fs pdf
 
@@ -229,6 +229,14 @@ qemu-nox-gdb: kernel fs .gdbinit
 
 test: deps-run deps-book kernel fs pdf
 	@python3 $(SRC)/test/runtests.py --cpus "1 2"
+
+# The exhaustive runs: the whole suite, then the fuzz tests and the
+# suites again (--long), then the planted bugs of the testing chapter.
+test-long: deps-run deps-book kernel fs pdf
+	@python3 $(SRC)/test/runtests.py --long 3
+	@python3 $(SRC)/test/mutants.py
+test-mutants: deps-run kernel fs
+	@python3 $(SRC)/test/mutants.py
 
 bench: deps-run deps-book kernel fs
 	@python3 $(SRC)/test/bench.py
