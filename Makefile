@@ -109,6 +109,9 @@ $(OBJ)/%.S.o: $(SRC)/%.S
 
 # The boot block: compiled small, only .text copied out, signed by the build.
 $(OBJ)/boot/bootmain.c.o: CFLAGS += -Os -fno-pic
+# The kernel keeps its hands off the FPU (the chapter on processes says
+# why): a double in kernel code is an error, not a corrupted user FPU.
+$(filter %.c.o,$(KOBJ)): CFLAGS += -mgeneral-regs-only
 $(OUT)/bootblock: $(OBJ)/boot/bootasm.S.o $(OBJ)/boot/bootmain.c.o
 	$(LD) $(LDFLAGS) -e start -Ttext 0x7C00 -o $(OBJ)/bootblock.elf $^
 	$(OBJCOPY) -S -O binary -j .text $(OBJ)/bootblock.elf $(OBJ)/bootblock.text
