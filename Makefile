@@ -17,7 +17,7 @@ NEED_RUN  := notangle:noweb gcc:gcc gcc-m32:gcc-multilib ld:binutils \
 NEED_BOOK := pdflatex:texlive-latex-base latexmk:latexmk \
              booktabs.sty:texlive-latex-recommended tikz.sty:texlive-pictures \
              lmodern.sty:lmodern noweb.sty:noweb pdfinfo:poppler-utils
-SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := all
 .PHONY: all deps deps-run deps-book kernel fs pdf qemu qemu-nox qemu-gdb \
@@ -208,7 +208,7 @@ QEMU     := qemu-system-i386
 QEMUOPTS := -no-reboot -smp $(CPUS),sockets=$(CPUS),cores=1,threads=1 -m 512 \
             -drive file=$(OUT)/xv6.img,index=0,media=disk,format=raw \
             -drive file=$(OUT)/fs.img,index=1,media=disk,format=raw
-GDBPORT  := $(shell expr `id -u` % 5000 + 25000)
+GDBPORT  = $(shell expr `id -u` % 5000 + 25000)
 
 qemu: kernel fs
 	$(QEMU) -serial mon:stdio $(QEMUOPTS)
