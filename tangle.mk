@@ -153,7 +153,7 @@ END {
     exit 1
   s = "ROOTS :="
   for (r = 1; r <= nroots; r++) s = s " " root[r]
-  s = s "\n# include utest.h:" harness
+  s = s "\nUTEST :=" harness
   old = ""
   while ((getline t < rootsmk) > 0) old = old t "\n"
   close(rootsmk)
