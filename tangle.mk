@@ -257,6 +257,9 @@ function compare(dst,    i, s, rc) {
 endef
 
 # The awk program reaches awk through the environment, untouched by make.
+# Any POSIX awk makes the same files; mawk, where it is installed, is the
+# quickest (half of gawk's time on this program).
+TANGLE_AWK_CMD := $(firstword $(wildcard /usr/bin/mawk) awk)
 $(OUT)/tangled: export TANGLER := $(value TANGLE_AWK)
 
 nothing :=
@@ -268,7 +271,7 @@ $(OUT)/roots.mk: $(OUT)/tangled
 $(OUT)/tangled: $(CHAPTERS) tangle.mk \
   $(if $(wildcard $(OUT)/roots.mk),,tangle-anew) \
   | $(if $(wildcard $(OUT)/roots.mk),,deps-run)
-	@awk -v src=$(SRC) -v times=$(OUT)/times -v stamp=$@ \
+	@$(TANGLE_AWK_CMD) -v src=$(SRC) -v times=$(OUT)/times -v stamp=$@ \
 	  -v rootsmk=$(OUT)/roots.mk "$$TANGLER" $(CHAPTERS)
 
 .PHONY: tangle tangle-anew
