@@ -26,12 +26,13 @@
 # between two runs of cp --attributes-only, which save their time stamps
 # in out/times and put them back: two commands, however many files.
 #
-# out/tangled is the time stamp of the last tangle.  out/roots.mk, which
-# make reads, lists the roots (ROOTS) and the programs that include
-# utest.h (which the Makefile learns by reading the tangled files); it is
-# rewritten only when one of those lists changes, and only then does make
-# start over after a tangle, so that after an edit it reads its makefiles
-# once.
+# out/tangled is the time stamp of the last tangle: what is made from the
+# tangled files (weave.mk's editions) depends on it.  out/roots.mk, which
+# make reads, lists the roots (ROOTS) and those of them that include
+# utest.h (UTEST, so that the Makefile need not grep the tangled files);
+# it is rewritten only when one of those lists changes, and only then
+# does make start over after a tangle, so that after an edit it reads its
+# makefiles once.
 
 # The checks: every chunk used in code is defined, and every chunk defined
 # is used or is a root named as a file; no tabs; no code line longer than
