@@ -16,7 +16,7 @@ PIPE  := $(TEX)/book.nwpipe
 NWLIB  = $(shell sed -n 's/^LIB=//p' "$$(command -v noweave)")
 EDSRC := $(SRC)/editions
 
-$(PIPE): $(CHAPTERS) $(OUT)/roots.mk weave.mk | deps-run
+$(PIPE): $(CHAPTERS) $(OUT)/tangled weave.mk | deps-run
 	@mkdir -p $(TEX)
 	@$(NWLIB)/markup $(CHAPTERS) | $(NWLIB)/autodefs.c | $(NWLIB)/finduses \
 	  | python3 $(EDSRC)/cleanxref.py > $@.tmp
@@ -77,7 +77,7 @@ $(NPM): book/package.json book/package-lock.json | deps-editions
 
 # The figures, each compiled alone from the same figures/*.tex the PDF
 # uses: one pdflatex run makes a page per figure, pdf2svg a file per page.
-$(OUT)/figures/figures.pdf: $(FIGURES) $(BOOKTEX) $(OUT)/roots.mk \
+$(OUT)/figures/figures.pdf: $(FIGURES) $(BOOKTEX) $(OUT)/tangled \
                             | deps-book
 	@mkdir -p $(@D)
 	@cp $(EDSRC)/figures.tex $(@D)/figures.tex
@@ -95,7 +95,7 @@ $(HTML)/figures/.done: $(OUT)/figures/figures.pdf | deps-editions
 	  && rm -f [0-9]*.svg
 	@touch $@
 
-$(HTML)/index.html: $(PIPE) $(OUT)/roots.mk $(HTML)/figures/.done $(NPM) \
+$(HTML)/index.html: $(PIPE) $(OUT)/tangled $(HTML)/figures/.done $(NPM) \
                     $(OUT)/xv6.img $(OUT)/fs.img | deps-editions
 	python3 $(EDSRC)/mkhtml.py --pipe $(PIPE) --out $(HTML) --src $(EDSRC) \
 	  --modules book/node_modules --hda $(OUT)/xv6.img --hdb $(OUT)/fs.img
