@@ -47,7 +47,10 @@ $(TEX)/chapters.tex: $(PIPE)
 FIGURES := $(sort $(wildcard figures/*.tex))
 BOOKTEX := $(wildcard book/*.tex book/*.sty)
 
-$(OUT)/book.pdf: $(TEX)/chapters.tex $(FIGURES) $(BOOKTEX) | deps-book
+# out/bench.tex, when make bench has written it, is the testing
+# chapter's table of the reader's own measurements.
+$(OUT)/book.pdf: $(TEX)/chapters.tex $(FIGURES) $(BOOKTEX) \
+                 $(wildcard $(OUT)/bench.tex) | deps-book
 	@cpif $(TEX)/book.tex < book/book.tex
 	@cd $(TEX) && TEXINPUTS=.:../../book:../../figures: \
 	  latexmk -pdf -interaction=nonstopmode -halt-on-error -silent \
