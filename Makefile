@@ -10,20 +10,26 @@ CHAPTERS := $(sort $(wildcard chapters/*.nw))
 
 # What the build runs, and the Debian package that provides each: a
 # command on the PATH, gcc-m32 (gcc compiles for 32-bit x86), or a TeX
-# file that kpsewhich must find.  Booting needs only the first list; the
-# book needs the second too.  (pandoc will join when the HTML edition does.)
+# file that kpsewhich must find, or a file by its absolute path.  Booting
+# needs only the first list; the PDF needs the second too; the HTML edition
+# the third (node and npm install the rest, see weave.mk), and its browser
+# test the fourth.
 NEED_RUN  := notangle:noweb gcc:gcc gcc-m32:gcc-multilib ld:binutils \
              qemu-system-i386:qemu-system-x86 python3:python3
 NEED_BOOK := pdflatex:texlive-latex-base latexmk:latexmk \
              booktabs.sty:texlive-latex-recommended tikz.sty:texlive-pictures \
              lmodern.sty:lmodern noweb.sty:noweb pdfinfo:poppler-utils
+NEED_HTML := pandoc:pandoc node:nodejs npm:npm pdf2svg:pdf2svg \
+             /usr/share/seabios/bios.bin:seabios
+NEED_BROWSER := chromium:chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := all
-.PHONY: all deps deps-run deps-book kernel fs pdf qemu qemu-nox qemu-gdb \
-        qemu-nox-gdb test test-long test-mutants bench clean
+.PHONY: all deps deps-run deps-book deps-editions deps-browser kernel fs \
+        pdf html notes serve qemu qemu-nox qemu-gdb qemu-nox-gdb test \
+        test-long test-mutants bench clean
 
-all: kernel fs pdf
+all: kernel fs pdf html notes
 
 # need CHECK:PACKAGE... : look for each thing the build runs; only when
 # something is missing, install its package with apt-get, or say what to
@@ -32,6 +38,7 @@ all: kernel fs pdf
 define need
 	@have() { case "$$1" in \
 	  *.sty) kpsewhich "$$1" >/dev/null 2>&1 ;; \
+	  /*) test -e "$$1" ;; \
 	  gcc-m32) echo 'int x;' | gcc -m32 -x c -c -o /dev/null - \
 	             >/dev/null 2>&1 ;; \
 	  *) command -v "$$1" >/dev/null 2>&1 ;; esac; }; \
@@ -50,11 +57,15 @@ define need
 	  { echo "deps: still missing after installing: $$m" >&2; exit 1; }
 endef
 
-deps: deps-run deps-book
+deps: deps-run deps-book deps-editions deps-browser
 deps-run:
 	$(call need,$(NEED_RUN))
 deps-book:
 	$(call need,$(NEED_BOOK))
+deps-editions: deps-book
+	$(call need,$(NEED_HTML))
+deps-browser:
+	$(call need,$(NEED_BROWSER))
 
 include tangle.mk
 include weave.mk
@@ -109,6 +120,9 @@ $(OBJ)/%.S.o: $(SRC)/%.S
 
 # The boot block: compiled small, only .text copied out, signed by the build.
 $(OBJ)/boot/bootmain.c.o: CFLAGS += -Os -fno-pic
+# The kernel keeps its hands off the FPU (the chapter on processes says
+# why): a double in kernel code is an error, not a corrupted user FPU.
+$(filter %.c.o,$(KOBJ)): CFLAGS += -mgeneral-regs-only
 $(OUT)/bootblock: $(OBJ)/boot/bootasm.S.o $(OBJ)/boot/bootmain.c.o
 	$(LD) $(LDFLAGS) -e start -Ttext 0x7C00 -o $(OBJ)/bootblock.elf $^
 	$(OBJCOPY) -S -O binary -j .text $(OBJ)/bootblock.elf $(OBJ)/bootblock.text
@@ -227,12 +241,12 @@ qemu-nox-gdb: kernel fs .gdbinit
 # ---------------------------------------------------------------------------
 # Testing: the driver is a chunk of the testing chapter.
 
-test: deps-run deps-book kernel fs pdf
+test: deps kernel fs pdf html notes
 	@python3 $(SRC)/test/runtests.py --cpus "1 2"
 
 # The exhaustive runs: the whole suite, then the fuzz tests and the
 # suites again (--long), then the planted bugs of the testing chapter.
-test-long: deps-run deps-book kernel fs pdf
+test-long: deps kernel fs pdf html notes
 	@python3 $(SRC)/test/runtests.py --long 3
 	@python3 $(SRC)/test/mutants.py
 test-mutants: deps-run kernel fs
