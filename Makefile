@@ -263,6 +263,26 @@ test-mutants: deps-run kernel fs
 bench: deps-run deps-book kernel fs
 	@python3 $(SRC)/test/bench.py
 
+# ---------------------------------------------------------------------------
+# Crash consistency (the chapters on buffers, mkfs and testing).  fsck is
+# a host program like mkfs; `make fsck IMG=path` checks an image (by
+# default the file system disk).  test-crash replays every crash state
+# of the recorded workload; make test runs a sample of them, and fsck
+# on every image it booted.
+
+IMG ?= $(OUT)/fs.img
+$(OUT)/fsck: $(SRC)/tools/fsck.c
+	@mkdir -p $(OBJ)/tools
+	gcc -O2 -Wall -Werror -MMD -MP -MF $(OBJ)/tools/fsck.d -MT $@ \
+	  -iquote $(SRC)/include -o $@ $<
+fsck: $(OUT)/fsck $(filter $(OUT)/fs.img,$(IMG))
+	@$(OUT)/fsck $(IMG)
+test-crash: deps-run kernel fs $(OUT)/fsck
+	@python3 $(SRC)/test/crash.py --full
+test test-long test-mutants: $(OUT)/fsck
+test-long: test-crash
+.PHONY: fsck test-crash
+
 clean:
 	rm -rf $(OUT) .gdbinit
 
