@@ -99,7 +99,8 @@ $(HTML)/figures/.done: $(OUT)/figures/figures.pdf | deps-editions
 	@touch $@
 
 $(HTML)/index.html: $(PIPE) $(OUT)/tangled $(HTML)/figures/.done $(NPM) \
-                    $(OUT)/xv6.img $(OUT)/fs.img | deps-editions
+                    $(OUT)/xv6.img $(OUT)/fs.img $(wildcard $(OUT)/bench.tex) \
+                    | deps-editions
 	python3 $(EDSRC)/mkhtml.py --pipe $(PIPE) --out $(HTML) --src $(EDSRC) \
 	  --modules book/node_modules --hda $(OUT)/xv6.img --hdb $(OUT)/fs.img
 	@node book/node_modules/pagefind/lib/runner/bin.cjs --site $(HTML) \
