@@ -32,7 +32,7 @@ MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
 .PHONY: all deps deps-run deps-book deps-editions deps-browser kernel fs \
         pdf html notes serve qemu qemu-nox qemu-gdb qemu-nox-gdb test \
-        test-long test-mutants bench clean
+        test-build test-long test-mutants bench clean
 
 all: kernel fs pdf html notes
 
@@ -249,12 +249,20 @@ qemu-nox-gdb: kernel fs .gdbinit
 # ---------------------------------------------------------------------------
 # Testing: the driver is a chunk of the testing chapter.
 
-test: deps kernel fs pdf html notes
+# The tests need everything built; that build runs JOBS jobs at once
+# (one per processor unless told), since the kernel, the book and the
+# handouts have little to wait on each other for.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+test-build: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) kernel fs pdf html notes \
+	  $(OUT)/fsck
+
+test: test-build
 	@python3 $(SRC)/test/runtests.py --cpus "1 2"
 
 # The exhaustive runs: the whole suite, then the fuzz tests and the
 # suites again (--long), then the planted bugs of the testing chapter.
-test-long: deps kernel fs pdf html notes
+test-long: test-build
 	@python3 $(SRC)/test/runtests.py --long 3
 	@python3 $(SRC)/test/mutants.py
 test-mutants: deps-run kernel fs
