@@ -249,21 +249,21 @@ qemu-nox-gdb: kernel fs .gdbinit
 # ---------------------------------------------------------------------------
 # Testing: the driver is a chunk of the testing chapter.
 
-# The tests need everything built; that build runs JOBS jobs at once
-# (one per processor unless told), since the kernel, the book and the
-# handouts have little to wait on each other for.
+# The tests need the kernel and its disk first, built JOBS jobs at once
+# (one per processor unless told); the book is woven while the kernel is
+# tested (the driver's --weave), and its tests come last.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+WEAVE = $(MAKE) --no-print-directory -j$(JOBS) pdf html notes
 test-build: deps
-	@$(MAKE) --no-print-directory -j$(JOBS) kernel fs pdf html notes \
-	  $(OUT)/fsck
+	@$(MAKE) --no-print-directory -j$(JOBS) kernel fs $(OUT)/fsck
 
 test: test-build
-	@python3 $(SRC)/test/runtests.py --cpus "1 2"
+	@python3 $(SRC)/test/runtests.py --cpus "1 2" --weave "$(WEAVE)"
 
 # The exhaustive runs: the whole suite, then the fuzz tests and the
 # suites again (--long), then the planted bugs of the testing chapter.
 test-long: test-build
-	@python3 $(SRC)/test/runtests.py --long 3
+	@python3 $(SRC)/test/runtests.py --long 3 --weave "$(WEAVE)"
 	@python3 $(SRC)/test/mutants.py
 test-mutants: deps-run kernel fs
 	@python3 $(SRC)/test/mutants.py
