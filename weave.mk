@@ -47,10 +47,18 @@ $(TEX)/chapters.tex: $(PIPE)
 FIGURES := $(sort $(wildcard figures/*.tex))
 BOOKTEX := $(wildcard book/*.tex book/*.sty)
 
+# The numbers the walkthrough chapter quotes, predicted from the disk
+# image by a script of that chapter.  The file keeps its time stamp when
+# they did not change, so a new fs.img alone does not weave the book.
+$(TEX)/walkfacts.tex: $(OUT)/fs.img $(OUT)/tangled
+	@mkdir -p $(TEX)
+	@python3 $(SRC)/tools/walkfacts.py $(OUT)/fs.img > $(TEX)/walkfacts.new
+	@cpif $@ < $(TEX)/walkfacts.new && rm -f $(TEX)/walkfacts.new
+
 # out/bench.tex, when make bench has written it, is the testing
 # chapter's table of the reader's own measurements.
-$(OUT)/book.pdf: $(TEX)/chapters.tex $(FIGURES) $(BOOKTEX) \
-                 $(wildcard $(OUT)/bench.tex) | deps-book
+$(OUT)/book.pdf: $(TEX)/chapters.tex $(TEX)/walkfacts.tex $(FIGURES) \
+                 $(BOOKTEX) $(wildcard $(OUT)/bench.tex) | deps-book
 	@cpif $(TEX)/book.tex < book/book.tex
 	@cd $(TEX) && TEXINPUTS=.:../../book:../../figures: \
 	  latexmk -pdf -interaction=nonstopmode -halt-on-error -silent \
@@ -99,8 +107,8 @@ $(HTML)/figures/.done: $(OUT)/figures/figures.pdf | deps-editions
 	@touch $@
 
 $(HTML)/index.html: $(PIPE) $(OUT)/tangled $(HTML)/figures/.done $(NPM) \
-                    $(OUT)/xv6.img $(OUT)/fs.img $(wildcard $(OUT)/bench.tex) \
-                    | deps-editions
+                    $(OUT)/xv6.img $(OUT)/fs.img $(TEX)/walkfacts.tex \
+                    $(wildcard $(OUT)/bench.tex) | deps-editions
 	python3 $(EDSRC)/mkhtml.py --pipe $(PIPE) --out $(HTML) --src $(EDSRC) \
 	  --modules book/node_modules --hda $(OUT)/xv6.img --hdb $(OUT)/fs.img
 	@node book/node_modules/pagefind/lib/runner/bin.cjs --site $(HTML) \
