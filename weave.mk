@@ -4,7 +4,9 @@
 # All chapters go through noweb's pipeline together, so that a chunk
 # continued or used in another chapter is cross-referenced there, with the
 # book's own filter (editions/cleanxref.py, chapter 91) between finduses
-# and noidx.  The filtered stream, out/tex/book.nwpipe, feeds every edition.
+# and noidx.  The filtered stream, out/tex/book.nwpipe, feeds every edition;
+# the filter also writes its counts to out/tex/xref-figures.tex, which
+# chapter 91 quotes.
 # For the PDF, noidx and totex turn it into LaTeX, which is cut at each
 # chapter's \nwfilename into out/tex/NN-topic.tex; the identifier and chunk
 # index data at the end go to out/tex/index-data.tex.  Chapter N is
@@ -19,7 +21,7 @@ EDSRC := $(SRC)/editions
 $(PIPE): $(CHAPTERS) $(OUT)/tangled weave.mk | deps-run
 	@mkdir -p $(TEX)
 	@$(NWLIB)/markup $(CHAPTERS) | $(NWLIB)/autodefs.c | $(NWLIB)/finduses \
-	  | python3 $(EDSRC)/cleanxref.py > $@.tmp
+	  | python3 $(EDSRC)/cleanxref.py $(TEX)/xref-figures.tex > $@.tmp
 	@mv $@.tmp $@
 
 $(TEX)/chapters.tex: $(PIPE)
@@ -106,17 +108,26 @@ $(HTML)/figures/.done: $(OUT)/figures/figures.pdf | deps-editions
 	  && rm -f [0-9]*.svg
 	@touch $@
 
+# The pages do not wait for the kernel: only the console's script of disk
+# images does (editions/kerneldata.py), so with -j2 the pages are set
+# while the kernel compiles, and a kernel edit repacks only that script.
 $(HTML)/index.html: $(PIPE) $(OUT)/tangled $(HTML)/figures/.done $(NPM) \
-                    $(OUT)/xv6.img $(OUT)/fs.img $(TEX)/walkfacts.tex \
+                    $(TEX)/walkfacts.tex \
                     $(wildcard $(OUT)/bench.tex) | deps-editions
 	python3 $(EDSRC)/mkhtml.py --pipe $(PIPE) --out $(HTML) --src $(EDSRC) \
-	  --modules book/node_modules --hda $(OUT)/xv6.img --hdb $(OUT)/fs.img
+	  --modules book/node_modules
 	@node book/node_modules/pagefind/lib/runner/bin.cjs --site $(HTML) \
 	  --output-subdir pagefind > $(OUT)/pagefind.log 2>&1 \
 	  || { cat $(OUT)/pagefind.log; exit 1; }
 	@echo "html: search index: $$(grep -o 'Indexed [0-9]* pages' $(OUT)/pagefind.log | head -1)"
 
-html: $(HTML)/index.html
+$(HTML)/assets/kernel-data.js: $(OUT)/xv6.img $(OUT)/fs.img $(NPM) \
+                               $(OUT)/tangled | deps-editions
+	@mkdir -p $(@D)
+	@python3 $(EDSRC)/kerneldata.py book/node_modules $(OUT)/xv6.img \
+	  $(OUT)/fs.img $@
+
+html: $(HTML)/index.html $(HTML)/assets/kernel-data.js
 
 # A static server for the HTML edition, on this machine only: the search
 # index is read with fetch(), which a page opened from the disk may not do.
